@@ -1,0 +1,3 @@
+module medic.bench/httpsvc
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/rusage
+
+go 1.22

@@ -1,0 +1,3 @@
+module medic/goinspect
+
+go 1.22

@@ -1,0 +1,279 @@
+/**
+ * Writes a regression test that calls one function the way the failing goroutine did: a direct
+ * call with the recorded arguments, or, for an HTTP handler, the recorded request through httptest.
+ */
+import type { Frame, RegressionTest } from '../../core/model.js';
+import type { GoFunction, GoPackage, GoRepo } from '../../lang/go/index.js';
+import { gofmt } from '../go/gofmt.js';
+import { handlerCall } from './http.js';
+import { type Harvest, parseArgs } from './recorded.js';
+import { type BuildContext, fresh, valueFor } from './values.js';
+
+export interface TestMeta {
+  incidentId: string;
+  failureClass: string;
+  /** The panic value (untrusted: only ever written into a Go comment, one line, clipped). */
+  message: string;
+}
+
+export interface GeneratedTest {
+  name: string;
+  /** Repository-relative path of the new `_test.go` file. */
+  file: string;
+  packageDir: string;
+  source: string;
+  entry: string;
+  kind: RegressionTest['kind'] & string;
+  /** Notes on where each value came from (recorded ones make a test more telling). */
+  notes: string[];
+}
+
+/**
+ * Wraps the call a direct-call test makes (a watchdog, a loop with a count): given the call's lines
+ * and the receiver's name, the test body and how it reaches the failure; undefined when it cannot.
+ */
+export type CallShape = (
+  call: string[],
+  target: { ctx: BuildContext; fn: GoFunction; recv: string },
+) => Promise<{ lines: string[]; how: string; kind: GeneratedTest['kind'] } | undefined>;
+
+const HANDLER = ['http.ResponseWriter', '*http.Request'];
+
+/** `nil-map-write` → `TestMedicRegressionNilMapWrite`. */
+export function testName(incidentId: string): string {
+  const camel = incidentId
+    .split(/[^A-Za-z0-9]+/)
+    .filter((p) => p !== '')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+  return `TestMedicRegression${camel}`;
+}
+
+/**
+ * Functions a test can call: not closures or init, not generic (their type arguments are unknown),
+ * not a service loop (`for { select { ... } }` at the top: it only returns when its context ends).
+ */
+function callable(fn: GoFunction): boolean {
+  const statements = fn.body?.namedChildren.find((n) => n.type === 'statement_list')?.namedChildren ?? [];
+  const serviceLoop = statements.some(
+    (st) => st.type === 'for_statement' && st.namedChildren.every((c) => c.type === 'block'),
+  );
+  return (
+    fn.kind !== 'closure' &&
+    fn.kind !== 'init' &&
+    fn.typeParams.length === 0 &&
+    (fn.receiver?.typeParams.length ?? 0) === 0 &&
+    !serviceLoop
+  );
+}
+
+/** `recv.Method(args)` or `Func(args)` with recorded or built arguments. */
+async function plainCall(
+  ctx: BuildContext,
+  fn: GoFunction,
+  callee: string,
+  frame: Frame | undefined,
+): Promise<string> {
+  const words = parseArgs(frame?.args);
+  const offset = fn.receiver === undefined ? 0 : 1;
+  const args: string[] = [];
+  for (const [i, param] of fn.params.entries()) {
+    if (param.type.startsWith('...')) break;
+    args.push(
+      await valueFor(ctx, { name: param.name, type: param.type, word: words[offset + i], from: fn.file }),
+    );
+  }
+  return `${callee}(${args.join(', ')})`;
+}
+
+/** The receiver built once, or undefined when it cannot be (no constructor, not a local struct). */
+async function receiverOf(ctx: BuildContext, fn: GoFunction): Promise<string | undefined> {
+  if (fn.receiver === undefined) return '';
+  const recv = await valueFor(ctx, {
+    name: fn.receiver.name,
+    type: `${fn.receiver.pointer ? '*' : ''}${fn.receiver.type}`,
+    from: fn.file,
+    receiver: true,
+  });
+  if (recv === 'nil' || recv.startsWith('*new(')) return undefined;
+  if (/^[A-Za-z_]\w*$/.test(recv)) return recv;
+  // A literal receiver gets a name: `&T{...}.M()` does not parse, and concurrent calls must share it.
+  const name = fresh(ctx, fn.receiver.name !== '' && fn.receiver.name !== '_' ? fn.receiver.name : 'v');
+  ctx.setup.push(`${name} := ${recv}`);
+  return name;
+}
+
+function render(
+  pkgName: string,
+  ctx: BuildContext,
+  name: string,
+  meta: TestMeta,
+  how: string,
+  lines: string[],
+): string {
+  const message = meta.message.replace(/[\r\n]+/g, ' ').slice(0, 160);
+  // The standard library first, then the module's packages, as goimports groups them.
+  const path = (i: string) => (i.includes(' ') ? (i.split(' ')[1] ?? '') : i).replace(/"/g, '');
+  const spec = (i: string) => (i.includes(' ') ? `\t${i}` : `\t"${i}"`);
+  const sorted = [...ctx.imports].sort((a, b) => path(a).localeCompare(path(b)));
+  const std = sorted.filter((i) => !path(i).split('/')[0]?.includes('.'));
+  const own = sorted.filter((i) => path(i).split('/')[0]?.includes('.'));
+  const imports = [...std.map(spec), ...(std.length > 0 && own.length > 0 ? [''] : []), ...own.map(spec)];
+  return [
+    `package ${pkgName}`,
+    '',
+    `import (\n${imports.join('\n')}\n)`,
+    '',
+    `// ${name} reproduces incident ${meta.incidentId} (${meta.failureClass}), generated by Medic.`,
+    `// It ${how}; before the fix it failed with: ${message}`,
+    ...ctx.notes.map((n) => `//   - ${n.replace(/[\r\n]+/g, ' ')}`),
+    `func ${name}(t *testing.T) {`,
+    ...lines.map((l) => `\t${l}`),
+    '}',
+    '',
+  ].join('\n');
+}
+
+async function finish(
+  pkg: GoPackage,
+  ctx: BuildContext,
+  t: {
+    name: string;
+    file: string;
+    meta: TestMeta;
+    how: string;
+    lines: string[];
+    entry: string;
+    kind: GeneratedTest['kind'];
+  },
+): Promise<GeneratedTest> {
+  const source = render(pkg.name, ctx, t.name, t.meta, t.how, t.lines);
+  const packageDir = pkg.dir === '.' ? '.' : `./${pkg.dir}`;
+  return {
+    name: t.name,
+    file: t.file,
+    packageDir,
+    source: await gofmt(source, t.file),
+    entry: t.entry,
+    kind: t.kind,
+    notes: [...ctx.notes],
+  };
+}
+
+/** A test calling `fn` once, or undefined when its arguments cannot be built (closures, generics, unknown types). */
+export async function directCallTest(
+  repo: GoRepo,
+  fn: GoFunction,
+  frame: Frame | undefined,
+  harvest: Harvest,
+  meta: TestMeta,
+  shape?: CallShape,
+): Promise<GeneratedTest | undefined> {
+  if (!callable(fn)) return undefined;
+  const pkg = await repo.packageOfFile(fn.file);
+  if (pkg === undefined) return undefined;
+  const ctx: BuildContext = {
+    repo,
+    dir: pkg.dir,
+    imports: new Set(['testing']),
+    harvest,
+    setup: [],
+    notes: [],
+    used: new Set(['t', 'err']),
+  };
+  const recv = await receiverOf(ctx, fn);
+  if (recv === undefined) return undefined;
+  const callee = recv === '' ? fn.name : `${recv}.${fn.name}`;
+  const handler = fn.params.length === 2 && fn.params.every((p, i) => p.type === HANDLER[i]);
+  const lines = [...ctx.setup];
+  ctx.setup.length = 0;
+  if (handler && harvest.request === undefined) return undefined;
+  const call = handler
+    ? await handlerCall(ctx, repo, fn, callee, harvest)
+    : [await plainCall(ctx, fn, callee, frame)];
+  const shaped = shape === undefined ? undefined : await shape(call, { ctx, fn, recv });
+  if (shape !== undefined && shaped === undefined) return undefined;
+  lines.push(...ctx.setup, ...(shaped?.lines ?? call));
+  const name = testName(meta.incidentId);
+  const file = await freeTestFile(repo, pkg.dir);
+  const how =
+    shaped?.how ??
+    (handler
+      ? `replays the recorded request through ${fn.symbol}`
+      : `calls ${fn.symbol} as the failing goroutine did`);
+  return finish(pkg, ctx, {
+    name,
+    file,
+    meta,
+    how,
+    lines,
+    entry: fn.qualifiedName,
+    kind: shaped?.kind ?? (handler ? 'http-handler' : 'direct-call'),
+  });
+}
+
+/**
+ * A test calling the racing functions at once from several goroutines on one shared value, the
+ * shape a data race or concurrent map write needs. All entries must share a package and receiver type.
+ */
+export async function concurrentTest(
+  repo: GoRepo,
+  entries: { fn: GoFunction; frame: Frame | undefined }[],
+  harvest: Harvest,
+  meta: TestMeta,
+): Promise<GeneratedTest | undefined> {
+  const first = entries[0]?.fn;
+  if (
+    first === undefined ||
+    !entries.every(
+      (e) =>
+        callable(e.fn) &&
+        e.fn.file.split('/').slice(0, -1).join('/') === first.file.split('/').slice(0, -1).join('/'),
+    )
+  )
+    return undefined;
+  if (!entries.every((e) => e.fn.receiver?.type === first.receiver?.type)) return undefined;
+  if (entries.some((e) => e.fn.params.some((p) => HANDLER.includes(p.type)))) return undefined;
+  const pkg = await repo.packageOfFile(first.file);
+  if (pkg === undefined) return undefined;
+  const ctx: BuildContext = {
+    repo,
+    dir: pkg.dir,
+    imports: new Set(['testing', 'sync']),
+    harvest,
+    setup: [],
+    notes: [],
+    used: new Set(['t', 'err', 'wg', 'g', 'i']),
+  };
+  const recv = await receiverOf(ctx, first);
+  if (recv === undefined) return undefined;
+  const lines = [...ctx.setup];
+  ctx.setup.length = 0;
+  const calls: string[] = [];
+  for (const e of entries)
+    calls.push(await plainCall(ctx, e.fn, recv === '' ? e.fn.name : `${recv}.${e.fn.name}`, e.frame));
+  lines.push(...ctx.setup, 'var wg sync.WaitGroup', 'for g := 0; g < 8; g++ {');
+  for (const call of calls)
+    lines.push(
+      '\twg.Add(1)',
+      '\tgo func() {',
+      '\t\tdefer wg.Done()',
+      '\t\tfor i := 0; i < 2000; i++ {',
+      `\t\t\t${call}`,
+      '\t\t}',
+      '\t}()',
+    );
+  lines.push('}', 'wg.Wait()');
+  const name = testName(meta.incidentId);
+  const file = await freeTestFile(repo, pkg.dir);
+  const how = `calls ${entries.map((e) => e.fn.symbol).join(' and ')} from 8 goroutines at once on one shared value, as the racing goroutines did`;
+  return finish(pkg, ctx, { name, file, meta, how, lines, entry: first.qualifiedName, kind: 'concurrent' });
+}
+
+async function freeTestFile(repo: GoRepo, dir: string): Promise<string> {
+  const prefix = dir === '.' ? '' : `${dir}/`;
+  for (let i = 1; ; i++) {
+    const file = `${prefix}medic_regression${i === 1 ? '' : `_${i}`}_test.go`;
+    if (!(await repo.exists(file))) return file;
+  }
+}

@@ -1,0 +1,3 @@
+module example.com/crashlab
+
+go 1.22

@@ -1,0 +1,3 @@
+module medic.test/crashwatch
+
+go 1.22

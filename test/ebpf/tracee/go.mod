@@ -1,0 +1,3 @@
+module medic.test/tracee
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/profgen
+
+go 1.22

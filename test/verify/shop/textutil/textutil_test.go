@@ -1,0 +1,9 @@
+package textutil
+
+import "testing"
+
+func TestTitle(t *testing.T) {
+	if Title("cart") != "Cart" {
+		t.Fatal(Title("cart"))
+	}
+}
