@@ -34,7 +34,14 @@ export interface Facts {
   twist?:
     | { kind: 'closes-under-sender'; at: CodeLocation; channel: string }
     | { kind: 'lock-held'; at: CodeLocation; lock: string; waitsIn: CodeLocation }
-    | { kind: 'keeps-allocation'; at: CodeLocation; allocator: CodeLocation };
+    | {
+        kind: 'keeps-allocation';
+        /** The line that takes the allocation. */
+        at: CodeLocation;
+        allocator: CodeLocation;
+        /** The later line that passes it on to something longer-lived, when the source shows one. */
+        handoff?: CodeLocation;
+      };
   /** Evidence ids that put the blamed location first, in the order found. */
   citations: string[];
   /** Evidence ids about `other`. */

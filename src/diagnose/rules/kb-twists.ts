@@ -49,7 +49,9 @@ export function twistText(f: Facts): Explanation | undefined {
         summary: `${fn(f.blamed)} keeps memory that ${fn(t.allocator)} allocates at ${at(t.allocator)}, and the heap keeps growing.`,
         mechanism:
           `${f.growth ? `${growthText(f)}. ` : ''}${place(t.allocator)} only allocates and returns the memory; ` +
-          `${place(f.blamed)} takes it at ${stmt(f)} and hands it to something longer-lived that is not released on every path.`,
+          (t.handoff
+            ? `${place(t.at)} takes it and ${stmt(f)} (${at(t.handoff)}) hands it to something longer-lived that is not released on every path.`
+            : `${place(f.blamed)} takes it at ${stmt(f)} and hands it to something longer-lived that is not released on every path.`),
         counterfactual:
           `If ${fn(f.blamed)} released what it takes at ${at(f.blamed)} on every path (errors included), the heap held ` +
           `by the stack through ${fn(t.allocator)} would stay flat.`,

@@ -142,10 +142,32 @@ async function keptAllocation(src: SourceIndex, located: Located): Promise<strin
   for (const fn of stack.slice(at + 1)) {
     const call = await callLine(src, fn, alloc.function);
     if (!call) continue;
-    located.primary = call;
+    const kept = /^\s*(\w+)(?:\s*,\s*\w+)?\s*:?=/.exec(await lineOf(src, call))?.[1];
+    const handoff = kept === undefined ? undefined : await handoffLine(src, call, kept);
+    // The fix belongs where the memory is handed to something that outlives the call, when the
+    // caller plainly does that; else at the line that takes it.
+    located.primary = handoff ?? call;
     located.facts.twist = { kind: 'keeps-allocation', at: call, allocator: alloc };
+    if (handoff) located.facts.twist.handoff = handoff;
     promote(located, alloc);
     return undefined;
+  }
+  return undefined;
+}
+
+/** The first later line of `taken`'s function that passes `name` into a call (not a return): the handoff. */
+async function handoffLine(
+  src: SourceIndex,
+  taken: CodeLocation,
+  name: string,
+): Promise<CodeLocation | undefined> {
+  const b = await body(src, taken);
+  if (!b) return undefined;
+  const passes = new RegExp(`[\\w.]+\\([^)]*\\b${escapeRe(name)}\\b`);
+  for (let n = taken.line + 1; n <= b.span.endLine; n++) {
+    const line = b.lines[n - 1] ?? '';
+    if (!/^\s*return\b/.test(line) && passes.test(line))
+      return { file: b.span.file, line: n, function: b.span.function };
   }
   return undefined;
 }
