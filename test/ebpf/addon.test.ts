@@ -74,12 +74,16 @@ describe('privilege check', () => {
 });
 
 describe('probe specs and durations', () => {
-  it('defaults the runtime probes and keeps user functions in order', () => {
+  it('defaults to the cheap runtime probes and keeps user functions in order', () => {
     expect(parseProbeSpecs(['user:main.handle', 'user:pkg.(*T).Serve'])).toEqual({
-      runtimeProbes: ['panic', 'goroutine-create', 'gc-start'],
+      runtimeProbes: ['panic', 'gc-start'],
       userFunctions: ['main.handle', 'pkg.(*T).Serve'],
     });
     expect(parseProbeSpecs(['panic', 'user:main.f']).runtimeProbes).toEqual(['panic']);
+    expect(parseProbeSpecs(['goroutine-create', 'panic']).runtimeProbes).toEqual([
+      'goroutine-create',
+      'panic',
+    ]);
   });
   it.each(['gc', 'user:', 'user:a b', 'user:$(x)'])('rejects %j', (spec) => {
     expect(() => parseProbeSpecs([spec])).toThrow(

@@ -97,6 +97,8 @@ describe.skipIf(skip !== undefined)('medic trace on a running Go program', () =>
         String(t.pid),
         '--probe',
         'user:main.handle',
+        '--probe',
+        'goroutine-create',
         '--out',
         out,
         '--json',
@@ -114,7 +116,7 @@ describe.skipIf(skip !== undefined)('medic trace on a running Go program', () =>
         source: 'collector',
         generated: false,
         pid: t.pid,
-        probes: expect.arrayContaining(['user:main.handle']),
+        probes: ['goroutine-create', 'user:main.handle'],
       });
       expect(events.filter((e) => e.function === 'main.handle')).toHaveLength(25);
       expect(

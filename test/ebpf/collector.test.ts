@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceEvent } from '../../src/core/model/trace.js';
-import { type CollectorOptions, startCollector } from '../../src/ingest/trace/collector.js';
+import { type CollectorOptions, RUNTIME_PROBES, startCollector } from '../../src/ingest/trace/collector.js';
 import { processBias } from '../../src/ingest/trace/collector-bias.js';
 import { GoInspector } from '../../src/ingest/trace/collector-inspect.js';
 import { buildTracee, ebpfSkipReason, Tracee } from './helpers.js';
@@ -40,6 +40,7 @@ async function traced(
     const collector = await startCollector({
       binary,
       pid: tracee.pid,
+      runtimeProbes: RUNTIME_PROBES,
       ...options,
       onEvent: (e) => events.push(e),
     });

@@ -14,6 +14,7 @@ import {
   type Collector,
   type CollectorOptions,
   type CollectorStats,
+  DEFAULT_PROBES,
   RUNTIME_PROBES,
   type RuntimeProbe,
   startCollector,
@@ -84,7 +85,7 @@ export async function recordTrace(
     ...(options.pid === undefined ? {} : { pid: options.pid }),
     goVersion: collector.goVersion,
     probes: [
-      ...(options.runtimeProbes ?? RUNTIME_PROBES),
+      ...(options.runtimeProbes ?? DEFAULT_PROBES),
       ...(options.userFunctions ?? []).map((f) => `user:${f}`),
     ],
     startNs,
@@ -149,7 +150,7 @@ export interface ProbeSelection {
 
 /**
  * Parses probe specs: `panic`, `goroutine-create`, `gc-start`, `user:<function>`. When no runtime
- * probe is named, all three are on (user probes add to them).
+ * probe is named, the default ones are on (user probes add to them); named ones replace them.
  */
 export function parseProbeSpecs(specs: readonly string[]): ProbeSelection {
   const runtimeProbes: RuntimeProbe[] = [];
@@ -170,7 +171,7 @@ export function parseProbeSpecs(specs: readonly string[]): ProbeSelection {
       );
     }
   }
-  return { runtimeProbes: runtimeProbes.length > 0 ? runtimeProbes : [...RUNTIME_PROBES], userFunctions };
+  return { runtimeProbes: runtimeProbes.length > 0 ? runtimeProbes : [...DEFAULT_PROBES], userFunctions };
 }
 
 /** `panic 1 · goroutine-create 12 · gc-start 3 · user-function 40 · dropped 0`. */

@@ -17,6 +17,13 @@ import { checkOwnPrivilege } from './collector-privilege.js';
 
 export type RuntimeProbe = Exclude<TraceProbe, 'user-function'>;
 export const RUNTIME_PROBES: readonly RuntimeProbe[] = ['panic', 'goroutine-create', 'gc-start'];
+/**
+ * The probes on when none is named: functions a healthy service rarely calls. Every uprobe hit
+ * traps into the kernel (microseconds), and net/http starts a goroutine per request, so
+ * goroutine-create costs a busy HTTP service about 40 % of its throughput (`npm run bench:ebpf`):
+ * it is on only when asked for.
+ */
+export const DEFAULT_PROBES: readonly RuntimeProbe[] = ['panic', 'gc-start'];
 
 const PROGRAMS: Record<RuntimeProbe, { program: string; symbol: string; kind: number }> = {
   panic: { program: 'uprobe_gopanic', symbol: 'runtime.gopanic', kind: EVENT_KIND.panic },
@@ -33,7 +40,7 @@ export interface CollectorOptions {
   binary: string;
   /** Only this process (its load bias is checked against /proc/PID/maps). Default: every process of the binary. */
   pid?: number;
-  /** Runtime probes to attach. Default: all three. */
+  /** Runtime probes to attach. Default: DEFAULT_PROBES (panic, gc-start). */
   runtimeProbes?: readonly RuntimeProbe[];
   /** User functions, named as the Go runtime prints them (main.handle, pkg.(*T).M). */
   userFunctions?: readonly string[];
@@ -131,7 +138,7 @@ async function attach(
   const sym = (name: string) => info.symbols[name] ?? 0;
   const entry = options.entryProbes === true;
   const bodyOffset = (name: string) => (entry ? 0 : (info.probeOffsets[name] ?? 0));
-  const runtimeProbes = options.runtimeProbes ?? RUNTIME_PROBES;
+  const runtimeProbes = options.runtimeProbes ?? DEFAULT_PROBES;
 
   const session = kernelCall(() => new Session(objectPath));
   const kindAddress: Record<number, number> = {};
