@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Medic's eBPF support: the CO-RE object (build/bpf/medic.bpf.o, from bpf/ against this
 # kernel's vmlinux.h) and the N-API addon over libbpf (build/Release/medic_bpf.node).
-# Runs from `npm ci` (postinstall) and `npm run build:native`. It never fails an install: when a
+# Runs from `npm install` (postinstall) and `npm run build:native`. It never fails an install: when a
 # tool or header is missing it prints why and exits 0, and `medic trace` then reports
 # "eBPF unavailable: <reason>". MEDIC_NATIVE_STRICT=1 makes a missing piece fail (exit 1).
 set -uo pipefail
@@ -39,7 +39,7 @@ if [[ -z $node_gyp || ! -f $node_gyp ]]; then
   node_gyp="$npm_root/npm/node_modules/node-gyp/bin/node-gyp.js"
 fi
 [[ -f $node_gyp ]] || skip "node-gyp not found (it ships with npm)"
-(cd "$here" && node -e "require.resolve('node-addon-api')" 2>/dev/null) || skip "node-addon-api is not installed (npm ci first)"
+(cd "$here" && node -e "require.resolve('node-addon-api')" 2>/dev/null) || skip "node-addon-api is not installed (npm install first)"
 
 mkdir -p "$out"
 log="$out/build.log"
