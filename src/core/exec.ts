@@ -1,9 +1,11 @@
 /**
- * Runs external programs (go, git, gofmt) by argv, never through a shell, with a time limit
- * and bounded output capture. Untrusted text may appear in arguments; it is never parsed by a shell.
+ * Runs external programs (go, git, gofmt) by argv, never through a shell, with a time limit,
+ * bounded output capture, and no survivors when this process ends. Untrusted text may appear in
+ * arguments; it is never parsed by a shell.
  */
 import { spawn } from 'node:child_process';
 import { TransportError } from './errors.js';
+import { onProcessEnd } from './exit-cleanup.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -59,6 +61,8 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
       detached: true,
       signal: options.signal,
     });
+    // The program runs in a group of its own, so it would outlive this process: it goes with it.
+    const forget = onProcessEnd(() => killGroup(child.pid));
     const stdout = new TailBuffer(limit);
     const stderr = new TailBuffer(limit);
     child.stdout?.on('data', (c: Buffer) => stdout.push(c));
@@ -71,6 +75,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     }, options.timeoutMs ?? 600_000);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      forget();
       if (error.name === 'AbortError') {
         killGroup(child.pid);
         reject(
@@ -90,6 +95,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
+      forget();
       resolve({
         argv: [...argv],
         exitCode,

@@ -1,45 +1,24 @@
 /**
  * Scratch directories of the patch stage (copies of the service where regression tests are tried),
- * removed when their work ends and, through a cleanup registry, when the process exits or is
- * interrupted (SIGINT, SIGTERM, SIGHUP) before that: a Ctrl-C leaves no copy behind.
+ * removed when their work ends and, through the process-end clean-ups (core/exit-cleanup.ts), when
+ * the process exits or is interrupted before that: a Ctrl-C leaves no copy behind.
  */
 import { rmSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessEnd } from '../core/exit-cleanup.js';
 
 const live = new Set<string>();
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-let installed = false;
+/** Unregisters `removeAll` from the process-end clean-ups; set while any directory is live. */
+let forget: (() => void) | undefined;
 
 function removeAll(): void {
   for (const dir of live) {
-    // Synchronous: on exit and in a signal handler there is no later tick to wait for.
     rmSync(dir, { recursive: true, force: true });
     live.delete(dir);
   }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  removeAll();
-  for (const s of SIGNALS) process.off(s, onSignal);
-  installed = false;
-  // Without other listeners, die of the signal as the process would have without this handler.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function install(): void {
-  if (installed) return;
-  installed = true;
-  process.once('exit', removeAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function uninstall(): void {
-  if (!installed || live.size > 0) return;
-  installed = false;
-  process.off('exit', removeAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
+  forget = undefined;
 }
 
 /** Scratch directories not yet removed (for tests and diagnostics). */
@@ -49,9 +28,9 @@ export function liveScratchDirs(): string[] {
 
 /** A fresh `medic-patch-<purpose>-*` directory under the system temp dir, registered for cleanup. */
 export async function makeScratch(purpose: string): Promise<string> {
-  install();
   const dir = await mkdtemp(join(tmpdir(), `medic-patch-${purpose}-`));
   live.add(dir);
+  forget ??= onProcessEnd(removeAll);
   return dir;
 }
 
@@ -71,5 +50,8 @@ export async function scratchCopy(root: string, purpose: string): Promise<string
 export async function dropScratch(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   live.delete(dir);
-  uninstall();
+  if (live.size === 0) {
+    forget?.();
+    forget = undefined;
+  }
 }
