@@ -87,14 +87,18 @@ describe('traceback corpus', () => {
       }
     });
 
-    it.runIf(entry.shipper === undefined)('keeps every goroutine the runtime printed', () => {
-      const text = readFileSync(join(corpus, entry.file), 'utf8');
-      const printed = text.match(/^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]]*\]:$/gm)?.length ?? 0;
-      // Stacks logged inside one structured line (JSON, logfmt) have no header at a line start.
-      const dumps = failures.filter((f) => f.kind !== 'race' && f.source.startLine !== f.source.endLine);
-      const parsed = dumps.reduce((n, f) => n + f.goroutines.length, 0);
-      expect(parsed).toBe(printed);
-    });
+    // Counting headers at line starts works only on the runtime's own text, not on a shipper's rewrite of it.
+    if (entry.shipper === undefined) {
+      it('keeps every goroutine the runtime printed', () => {
+        const text = readFileSync(join(corpus, entry.file), 'utf8');
+        const printed =
+          text.match(/^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]]*\]:$/gm)?.length ?? 0;
+        // Stacks logged inside one structured line (JSON, logfmt) have no header at a line start.
+        const dumps = failures.filter((f) => f.kind !== 'race' && f.source.startLine !== f.source.endLine);
+        const parsed = dumps.reduce((n, f) => n + f.goroutines.length, 0);
+        expect(parsed).toBe(printed);
+      });
+    }
   });
 });
 
