@@ -46,6 +46,9 @@ type goBinary struct {
 	byName  map[string]elf.Symbol
 	table   *gosym.Table
 	typeOff map[string]uint64
+	// Inlined calls from DWARF, read on the first symbolize request.
+	inlineIdx  *inlineIndex
+	inlineRead bool
 }
 
 // The runtime symbols the programs attach to or read.

@@ -8,14 +8,18 @@ import (
 	"strings"
 )
 
+// frame is what is at a PC: the innermost function (inlined or not) at file:line, then, when that
+// code is inlined, the functions it is inlined into, outward, each at the line of its call.
 type frame struct {
-	Function string `json:"function"`
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Entry    uint64 `json:"entry"`
+	Function string     `json:"function"`
+	File     string     `json:"file,omitempty"`
+	Line     int        `json:"line,omitempty"`
+	Entry    uint64     `json:"entry"`
+	Callers  []callSite `json:"callers,omitempty"`
 }
 
 func (b *goBinary) symbolize(pcs []uint64) []*frame {
+	inlines := b.inlines()
 	out := make([]*frame, len(pcs))
 	for i, pc := range pcs {
 		file, line, fn := b.table.PCToLine(pc)
@@ -23,8 +27,23 @@ func (b *goBinary) symbolize(pcs []uint64) []*frame {
 			continue
 		}
 		out[i] = &frame{Function: fn.Name, File: file, Line: line, Entry: fn.Entry}
+		if inlines != nil {
+			inlines.expand(out[i], pc, fn.End)
+		}
 	}
 	return out
+}
+
+// inlines builds the inline index on first use (it reads all of DWARF); nil when DWARF cannot be
+// read, and frames then stay as pclntab gives them.
+func (b *goBinary) inlines() *inlineIndex {
+	if !b.inlineRead {
+		b.inlineRead = true
+		if d, err := b.f.DWARF(); err == nil {
+			b.inlineIdx, _ = buildInlineIndex(d)
+		}
+	}
+	return b.inlineIdx
 }
 
 type found struct {

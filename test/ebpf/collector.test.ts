@@ -1,5 +1,5 @@
 // The collector against a real Go program: what the probes report must be what the program did.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { TraceEvent } from '../../src/core/model/trace.js';
 import { type CollectorOptions, RUNTIME_PROBES, startCollector } from '../../src/ingest/trace/collector.js';
 import { processBias } from '../../src/ingest/trace/collector-bias.js';
 import { GoInspector } from '../../src/ingest/trace/collector-inspect.js';
-import { buildTracee, ebpfSkipReason, Tracee } from './helpers.js';
+import { buildTracee, ebpfSkipReason, TRACEE_SRC, Tracee } from './helpers.js';
 
 const skip = ebpfSkipReason();
 let dir = '';
@@ -124,6 +124,27 @@ describe.skipIf(skip !== undefined)('eBPF collector on a Go program', () => {
     const creation = ofProbe(events, 'goroutine-create').find((e) => e.childGoid === panic?.goid);
     expect(creation?.function).toBe('main.main.func2');
     expect(panic?.parentGoid).toBe(creation?.goid);
+  });
+
+  it('expands a frame inside inlined code into the inlined function and the one it is inlined into', async () => {
+    const source = readFileSync(join(TRACEE_SRC, 'main.go'), 'utf8').split('\n');
+    const lineOf = (marker: string) => source.findIndex((l) => l.includes(marker)) + 1;
+    const { events } = await traced(
+      plain,
+      async (t) => {
+        await t.send('inline 2');
+      },
+      { userFunctions: ['main.twice'], runtimeProbes: [] },
+    );
+    const calls = ofProbe(events, 'user-function');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.stack.slice(0, 3)).toEqual([
+      expect.objectContaining({ function: 'main.twice' }),
+      expect.objectContaining({ function: 'main.relay', line: lineOf('// relay calls twice') }),
+      expect.objectContaining({ function: 'main.main', line: lineOf('// main calls relay') }),
+    ]);
+    // Both frames come from one return address.
+    expect(calls[0]?.stack[1]?.pc).toBe(calls[0]?.stack[2]?.pc);
   });
 
   it('probing first instructions double-counts morestack re-entries (what the body offset avoids)', async () => {

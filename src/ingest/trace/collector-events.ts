@@ -22,7 +22,7 @@ export class EventBuilder {
   /** Link-time PC -> what pclntab says (null: not Go code). */
   private readonly lines = new Map<number, InspectFrame | null>();
   /** Finished frames per load bias, by lookup PC: shared between events, never mutated. */
-  private readonly frames = new Map<number, Map<number, TraceFrame>>();
+  private readonly symbolized = new Map<number, Map<number, readonly TraceFrame[]>>();
 
   /**
    * @param probeAddress link-time address each kind (and user cookie) probes: the load bias of an
@@ -87,28 +87,30 @@ export class EventBuilder {
     });
   }
 
-  private frame(linkPc: number, runtimePc: number): TraceFrame {
+  /** The frames at one PC: one, or, in inlined code, the inlined function and those it sits in, outward. */
+  private frames(linkPc: number, runtimePc: number): readonly TraceFrame[] {
     const bias = runtimePc - linkPc;
-    let byPc = this.frames.get(bias);
+    let byPc = this.symbolized.get(bias);
     if (byPc === undefined) {
       byPc = new Map();
-      this.frames.set(bias, byPc);
+      this.symbolized.set(bias, byPc);
     }
-    let frame = byPc.get(linkPc);
-    if (frame === undefined) {
+    let frames = byPc.get(linkPc);
+    if (frames === undefined) {
       const f = this.lines.get(linkPc);
-      frame =
+      const pc = hex(runtimePc);
+      frames =
         f === undefined || f === null
-          ? { function: '?', pc: hex(runtimePc) }
-          : {
-              function: f.function,
-              ...(f.file === undefined ? {} : { file: f.file }),
-              ...(f.line === undefined ? {} : { line: f.line }),
-              pc: hex(runtimePc),
-            };
-      byPc.set(linkPc, frame);
+          ? [{ function: '?', pc }]
+          : [f, ...(f.callers ?? [])].map((site) => ({
+              function: site.function,
+              ...(site.file === undefined ? {} : { file: site.file }),
+              ...(site.line === undefined ? {} : { line: site.line }),
+              pc,
+            }));
+      byPc.set(linkPc, frames);
     }
-    return frame;
+    return frames;
   }
 
   /**
@@ -119,8 +121,8 @@ export class EventBuilder {
     const out: TraceFrame[] = [];
     for (let i = 0; i < r.stack.length; i++) {
       const pc = r.stack[i] ?? 0;
-      const exact = i === 0 || out[i - 1]?.function === 'runtime.sigpanic';
-      out.push(this.frame(pc - bias - (exact ? 0 : 1), pc));
+      const exact = i === 0 || out.at(-1)?.function === 'runtime.sigpanic';
+      out.push(...this.frames(pc - bias - (exact ? 0 : 1), pc));
     }
     return out;
   }
@@ -142,7 +144,7 @@ export class EventBuilder {
     if (r.kind === EVENT_KIND.goroutineCreate) {
       // goid is the creator (newproc1's callergp); the stack is its stack from the go statement on.
       event.childGoid = r.aux1;
-      event.stack = r.stack.map((pc) => this.frame(pc - bias - 1, pc));
+      event.stack = r.stack.flatMap((pc) => this.frames(pc - bias - 1, pc));
       const fn = this.lines.get(r.aux0 - bias);
       if (fn) event.function = fn.function;
       return event;

@@ -29,11 +29,15 @@ export type InspectInfo = z.infer<typeof InspectInfo>;
 
 const InspectError = z.object({ kind: z.string(), message: z.string() });
 const Opening = z.union([z.object({ info: InspectInfo }), z.object({ error: InspectError })]);
-const Frame = z.object({
+const CallSite = z.object({
   function: z.string(),
   file: z.string().optional(),
   line: z.number().optional(),
+});
+/** The innermost function at a PC; `callers`, outward, when its code is inlined into them. */
+const Frame = CallSite.extend({
   entry: z.number(),
+  callers: z.array(CallSite).optional(),
 });
 export type InspectFrame = z.infer<typeof Frame>;
 const Symbolized = z.object({ frames: z.array(Frame.nullable()) });

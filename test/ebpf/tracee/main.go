@@ -38,6 +38,12 @@ func handle(i int) int { return twice(i) + 1 }
 //go:noinline
 func twice(i int) int { return i * 2 }
 
+// relay is small enough for the compiler to inline into main: a probe in twice then sees a return
+// address inside relay's inlined body, which symbolization must expand into relay and main.
+func relay(i int) int {
+	return twice(i) - 1 // relay calls twice
+}
+
 // descend recurses with a padded frame, so the goroutine's stack grows (and is copied) on the way.
 //
 //go:noinline
@@ -106,6 +112,12 @@ func main() {
 				total += handle(i)
 			}
 			report(map[string]any{"handled": n, "goid": goid(), "total": total})
+		case "inline":
+			total := 0
+			for i := 0; i < n; i++ {
+				total += relay(i) // main calls relay
+			}
+			report(map[string]any{"relayed": n, "total": total})
 		case "deep":
 			done := make(chan int)
 			go func() { done <- descend(n) }()
