@@ -46,7 +46,9 @@ type goBinary struct {
 	byName  map[string]elf.Symbol
 	table   *gosym.Table
 	typeOff map[string]uint64
-	// Inlined calls from DWARF, read on the first symbolize request.
+	// DWARF, parsed once at open (the offsets need it); the inline index is built from it on
+	// the first symbolize request.
+	dwarf      *dwarf.Data
 	inlineIdx  *inlineIndex
 	inlineRead bool
 }
@@ -153,6 +155,7 @@ func (b *goBinary) readOffsets(path string) error {
 	if err != nil {
 		return &inspectError{"no-dwarf", fmt.Sprintf("%s has no DWARF (built with -ldflags=-w?): the goroutine id offset is read from it; rebuild without -w to trace it: %v", path, err)}
 	}
+	b.dwarf = d
 	wanted := map[string]bool{}
 	for _, fl := range append(fields, optionalFields...) {
 		for _, s := range fl.structs {

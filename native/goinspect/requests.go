@@ -34,14 +34,12 @@ func (b *goBinary) symbolize(pcs []uint64) []*frame {
 	return out
 }
 
-// inlines builds the inline index on first use (it reads all of DWARF); nil when DWARF cannot be
-// read, and frames then stay as pclntab gives them.
+// inlines builds the inline index on first use (it walks all of DWARF); nil when DWARF cannot be
+// walked, and frames then stay as pclntab gives them.
 func (b *goBinary) inlines() *inlineIndex {
 	if !b.inlineRead {
 		b.inlineRead = true
-		if d, err := b.f.DWARF(); err == nil {
-			b.inlineIdx, _ = buildInlineIndex(d)
-		}
+		b.inlineIdx, _ = buildInlineIndex(b.dwarf)
 	}
 	return b.inlineIdx
 }

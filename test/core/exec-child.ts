@@ -1,5 +1,5 @@
 // Child process for exec.test.ts: starts a long program through run(), says so, then exits or waits for a signal.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../../src/core/exec.js';
 
@@ -12,7 +12,8 @@ void run([
   'require("fs").writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1 << 30)',
   pidFile,
 ]);
-while (!existsSync(pidFile)) await sleep(20);
+// Written, not only created: the parent reads the pid after this process is gone.
+while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await sleep(20);
 process.stdout.write('started\n');
 if (mode === 'exit') process.exit(0);
 setInterval(() => {}, 1 << 30);

@@ -147,8 +147,12 @@ async function keptAllocation(src: SourceIndex, located: Located): Promise<strin
     // The fix belongs where the memory is handed to something that outlives the call, when the
     // caller plainly does that; else at the line that takes it.
     located.primary = handoff ?? call;
-    located.facts.twist = { kind: 'keeps-allocation', at: call, allocator: alloc };
-    if (handoff) located.facts.twist.handoff = handoff;
+    located.facts.twist = {
+      kind: 'keeps-allocation',
+      at: call,
+      allocator: alloc,
+      ...(handoff === undefined ? {} : { handoff }),
+    };
     promote(located, alloc);
     return undefined;
   }

@@ -19,7 +19,7 @@ const PROBE_OF: Record<number, TraceProbe> = {
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 export class EventBuilder {
-  /** Link-time PC -> what pclntab says (null: not Go code). */
+  /** Link-time PC -> what goinspect says (pclntab, plus DWARF's inlined callers); null: not Go code. */
   private readonly lines = new Map<number, InspectFrame | null>();
   /** Finished frames per load bias, by lookup PC: shared between events, never mutated. */
   private readonly symbolized = new Map<number, Map<number, readonly TraceFrame[]>>();
