@@ -14,7 +14,7 @@ import { crashedGoroutine, type EvidenceContext } from './evidence-context.js';
 import { failureEvidence } from './failure-evidence.js';
 import { at, clip, shortFunction } from './format.js';
 import type { GitHistory } from './git-changes.js';
-import { findLeaks, type Leak, profileEvidence } from './profile-evidence.js';
+import { findLeaks, type Leak, leadingLeakFunctions, profileEvidence } from './profile-evidence.js';
 import type { RepoFiles } from './repo-files.js';
 import { computeSignals } from './signals.js';
 import { ItemLog, SuspectBoard, WEIGHT } from './suspects.js';
@@ -107,7 +107,7 @@ export async function fuse(input: FuseInput): Promise<Evidence> {
 
 /**
  * The traceback parser's form, `<class>:<16 hex>` over the class and up to three functions, for
- * failures with no failure record: the leak's growing stacks, else the traced panic's stack.
+ * failures with no failure record: the leak's leading stack, else the traced panic's stack.
  */
 export function synthesizedSignature(cls: FailureClass, functions: readonly string[]): string {
   const top = [...new Set(functions)].slice(0, 3);
@@ -122,13 +122,7 @@ function signatureFunctions(
   trace: TraceFeatures | undefined,
   repo: RepoFiles,
 ): string[] {
-  if (leak) {
-    const p = leak.profile;
-    const sites = (p.creationSites ?? [])
-      .filter((c) => (c.delta ?? 0) > 0 && c.repoFile)
-      .map((c) => c.function);
-    return [...sites, ...(p.growth?.stacks ?? []).flatMap((s) => (s.site ? [s.site.function] : []))];
-  }
+  if (leak) return leadingLeakFunctions(leak.profile);
   const stack = trace?.panic?.stack ?? [];
   return stack
     .filter((f) => f.file !== undefined && repo.repoFileOf(f.file, f.function) !== undefined)

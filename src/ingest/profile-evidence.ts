@@ -37,6 +37,21 @@ export function findLeaks(profiles: readonly ProfileFeatures[]): Leak[] {
   return leaks.sort((a, b) => b.ratio - a.ratio);
 }
 
+/**
+ * The functions that name a leak in its signature: the creation site that added the most
+ * goroutines and the application frames of the stack that grew the most. Only the leading
+ * stack: smaller growth (sampling noise, the profiler's own allocations) ranks differently from
+ * run to run and would split one leak's dedup key.
+ */
+export function leadingLeakFunctions(p: Pick<ProfileFeatures, 'creationSites' | 'growth'>): string[] {
+  const site = p.creationSites?.find((c) => (c.delta ?? 0) > 0 && c.repoFile);
+  const stack = p.growth?.stacks.find((s) => s.site);
+  return [
+    ...(site ? [site.function] : []),
+    ...(stack?.site ? [stack.site, ...(stack.callers ?? [])].map((c) => c.function) : []),
+  ];
+}
+
 /** `baseline`: a later profile of the kind was compared with this one (its growth says the rest). */
 export function profileEvidence(
   ctx: EvidenceContext,
