@@ -1,65 +1,24 @@
 /**
  * Groups goroutines with alike stacks (panicparse's idea): `exact` compares arguments verbatim,
  * `any-pointer` treats pointer-like and stale (`?`) values as equal, `any-value` ignores
- * arguments. Goroutines are hashed without building strings, then compared exactly.
+ * arguments. Goroutines are indexed by hashes of their frames and argument ids, then compared.
  */
 import type { Frame, Goroutine, GoroutineBucket } from '../../core/model/failure.js';
 
 export type BucketLevel = GoroutineBucket['level'];
 
-const ZERO = 48;
-const X = 120;
-const QUESTION = 63;
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
 /**
- * At a `0x` token starting at i: where it ends (past a trailing `?`) and whether any-pointer
- * ignores it (a pointer-like value of at least 512 KiB, panicparse's floor; or `?`: since Go 1.18 a stale register, different in every
- * goroutine of the same stack). Returns -end for tokens that must match verbatim.
+ * What any-pointer ignores in arguments: pointer-like values (at least 0x80000, 512 KiB,
+ * panicparse's floor; no leading zeros are printed, so six digits or more, or five from `8` up)
+ * and, since Go 1.18, stale register values printed with `?` (different in every goroutine of the
+ * same stack). The regular expression runs as native code, even in a fresh process.
  */
-function token(args: string, i: number): number {
-  let j = i + 2;
-  const n = args.length;
-  // Bounds checked before every read: reading past the end would deoptimise the hot loop.
-  while (j < n) {
-    const c = args.charCodeAt(j);
-    if ((c < 48 || c > 57) && (c < 97 || c > 102) && (c < 65 || c > 70)) break;
-    j++;
-  }
-  const digits = j - i - 2;
-  if (digits === 0) return -(i + 1);
-  if (j < n && args.charCodeAt(j) === QUESTION) return j + 1;
-  // At least 0x80000 (the floor) without parsing: more than 5 digits, or 5 from `8` up (no leading zeros printed).
-  const pointer = digits > 5 || (digits === 5 && hexValue(args.charCodeAt(i + 2)) >= 8);
-  return pointer ? j : -j;
-}
+const IGNORED = /0x[0-9a-fA-F]+\?|0x[0-9a-fA-F]{6,}|0x[89a-fA-F][0-9a-fA-F]{4}(?![0-9a-fA-F])/g;
 
-function isTokenStart(args: string, i: number): boolean {
-  return i + 1 < args.length && args.charCodeAt(i) === ZERO && args.charCodeAt(i + 1) === X;
-}
-
-/** The argument text with ignorable values replaced by `*` (for display and tests). */
-export function anyPointerArgs(args: string): string {
-  let out = '';
-  let i = 0;
-  while (i < args.length) {
-    const end = isTokenStart(args, i) ? token(args, i) : 0;
-    if (end > 0) {
-      out += '*';
-      i = end;
-    } else {
-      const stop = end < 0 ? -end : i + 1;
-      out += args.slice(i, stop);
-      i = stop;
-    }
-  }
-  return out;
+/** Arguments as the level compares them: ignored values as `*`; undefined when it ignores them all. */
+export function argsAtLevel(args: string | undefined, level: BucketLevel): string | undefined {
+  if (args === undefined || level === 'any-value') return undefined;
+  return level === 'any-pointer' ? args.replace(IGNORED, '*') : args;
 }
 
 function mix(h: number, v: number): number {
@@ -74,38 +33,6 @@ function fold(acc: number, v: number, n: number): number {
 
 function fold2(acc: number, v: number, n: number): number {
   return Math.imul(acc ^ v ^ (n << 24), 0x01000193) + n;
-}
-
-/** Second hash of the last `argsHash` call: with the first, 64 bits that stand for the arguments at a level. */
-let argsHash2 = 0;
-
-/**
- * Two independent hashes of the arguments as the level sees them (ignored values hash as `*`).
- * Comparing arguments by hashes instead of re-scanning them keeps bucketing one pass; two
- * different stacks' arguments colliding on all 64 bits of the folded hashes is not a practical risk.
- */
-function argsHash(args: string | undefined, level: BucketLevel): number {
-  if (args === undefined || level === 'any-value') {
-    argsHash2 = 1;
-    return 1;
-  }
-  const anyPointer = level === 'any-pointer';
-  let h = 0x811c9dc5;
-  let g = 0x2545f491;
-  for (let i = 0; i < args.length; i++) {
-    let c = args.charCodeAt(i);
-    if (anyPointer && c === ZERO && isTokenStart(args, i)) {
-      const end = token(args, i);
-      if (end > 0) {
-        c = 42;
-        i = end - 1;
-      }
-    }
-    h = mix(h, c);
-    g = Math.imul(g ^ c, 0x5bd1e995) ^ (g >>> 13);
-  }
-  argsHash2 = g;
-  return h;
 }
 
 /** Same state, creator and frame locations (names and files are shared strings: mostly identity checks). */
@@ -137,31 +64,74 @@ class Ids {
   }
 }
 
+/**
+ * Small ids of argument lists as a level compares them (0: compared as absent), remembering the
+ * last two strings by identity: the frames of a goroutine mostly print one of two texts (a
+ * pointer passed down, a stale register), and the parser gives a text repeated in a goroutine
+ * one string. Ids are exact: equal ids, equal arguments at the level.
+ */
+class ArgsIds {
+  private readonly ids = new Ids();
+  private recent: string | undefined;
+  private recentId = -1;
+  private older: string | undefined;
+  private olderId = -1;
+
+  constructor(private readonly level: BucketLevel) {}
+
+  of(args: string | undefined): number {
+    if (this.recentId >= 0 && args === this.recent) return this.recentId;
+    let id = this.olderId >= 0 && args === this.older ? this.olderId : -1;
+    if (id < 0) {
+      const seen = argsAtLevel(args, this.level);
+      id = seen === undefined ? 0 : this.ids.of(seen);
+    }
+    this.older = this.recent;
+    this.olderId = this.recentId;
+    this.recent = args;
+    this.recentId = id;
+    return id;
+  }
+}
+
 interface Group {
   ids: number[];
   first: Goroutine;
-  /** The arguments of all of `first`'s frames at the level, as two independent 32-bit hashes. */
+  /** The arguments of all of `first`'s frames at the level: their ids folded two independent ways. */
   a1: number;
   a2: number;
 }
 
-export function bucketGoroutines(goroutines: Goroutine[], level: BucketLevel): GoroutineBucket[] {
-  const ids = new Ids();
-  const groups = new Map<number, Group[]>();
-  const order: Group[] = [];
-  let hashed = false;
-  let lastArgs: string | undefined;
-  let lastA = 0;
-  let lastA2 = 0;
-  for (const g of goroutines) {
+/**
+ * Hashes goroutines for grouping, one call per goroutine (a function called per goroutine is
+ * compiled early; a loop body waits in the interpreter until the whole loop is).
+ */
+class StackHasher {
+  private readonly ids = new Ids();
+  private readonly args: ArgsIds;
+  private hashed = false;
+  private lastArgs: string | undefined;
+  private lastId = 0;
+  /** The arguments of the last goroutine hashed, as two independent 32-bit hashes. */
+  a1 = 0;
+  a2 = 0;
+
+  constructor(level: BucketLevel) {
+    this.args = new ArgsIds(level);
+  }
+
+  /**
+   * The index of g's group: state, creator, the functions at both ends, every frame's line and the
+   * arguments. Equal stacks index alike; unequal ones that collide are told apart by sameShape.
+   */
+  hash(g: Goroutine): number {
+    const ids = this.ids;
     const frames = g.frames;
-    // Arguments: the frames' two hashes folded, run by run (frames mostly repeat the previous
-    // frame's arguments), into two 32-bit sums: 64 bits that stand for the whole stack's arguments.
+    // Arguments: the frames' ids folded two ways, run by run (frames mostly repeat the previous
+    // frame's arguments), into 64 bits that stand for the whole stack's arguments.
     let a1 = 0x2545f491;
     let a2 = 0x811c9dc5;
     let run = 0;
-    // The index: state, creator, the functions at both ends and every frame's line. Equal stacks
-    // index alike; unequal ones that collide are told apart by sameShape.
     const last = frames[frames.length - 1];
     let h = mix(
       mix(
@@ -173,16 +143,15 @@ export function bucketGoroutines(goroutines: Goroutine[], level: BucketLevel): G
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i] as Frame;
       const args = f.args;
-      if (!hashed || args !== lastArgs) {
+      if (!this.hashed || args !== this.lastArgs) {
         if (run > 0) {
-          a1 = fold(a1, lastA, run);
-          a2 = fold2(a2, lastA2, run);
+          a1 = fold(a1, this.lastId, run);
+          a2 = fold2(a2, this.lastId, run);
           run = 0;
         }
-        lastA = argsHash(args, level);
-        lastA2 = argsHash2;
-        lastArgs = args;
-        hashed = true;
+        this.lastId = this.args.of(args);
+        this.lastArgs = args;
+        this.hashed = true;
       }
       run++;
       // Shifts and xors only: no calls, no numbers outside 32 bits (cheap before the code is compiled).
@@ -192,10 +161,23 @@ export function bucketGoroutines(goroutines: Goroutine[], level: BucketLevel): G
       h ^= h << 5;
     }
     if (run > 0) {
-      a1 = fold(a1, lastA, run);
-      a2 = fold2(a2, lastA2, run);
+      a1 = fold(a1, this.lastId, run);
+      a2 = fold2(a2, this.lastId, run);
     }
-    h = mix(h, a1);
+    this.a1 = a1;
+    this.a2 = a2;
+    return mix(h, a1);
+  }
+}
+
+export function bucketGoroutines(goroutines: Goroutine[], level: BucketLevel): GoroutineBucket[] {
+  const hasher = new StackHasher(level);
+  const groups = new Map<number, Group[]>();
+  const order: Group[] = [];
+  for (const g of goroutines) {
+    const h = hasher.hash(g);
+    const a1 = hasher.a1;
+    const a2 = hasher.a2;
     let list = groups.get(h);
     if (list === undefined) {
       list = [];

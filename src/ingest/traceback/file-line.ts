@@ -62,12 +62,15 @@ export function ownCopy(s: string): string {
 /** Deduplicates substrings so repeated paths, names and offsets share one string. */
 export class Interner {
   private readonly strings = new Map<string, string>();
+  /** Recent ones, found without slicing (goroutine states repeat in every header). */
+  private readonly recent = new LineCache<string>();
   string(src: string, b: number, e: number): string {
+    const hit = this.recent.get(src, b, e);
+    if (hit !== undefined) return hit;
     const s = src.slice(b, e);
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    const own = ownCopy(s);
+    const own = this.strings.get(s) ?? ownCopy(s);
     this.strings.set(own, own);
+    this.recent.set(own, own);
     return own;
   }
 }

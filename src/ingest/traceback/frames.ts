@@ -43,7 +43,7 @@ export class FrameFactory {
   private readonly fileLines = new LineCache<FileEntry>();
   private readonly fileLine: FileLine = { file: '', line: 0, offset: undefined };
   /** Application frames with absolute paths seen before the repository root was known. */
-  private pending: Frame[] = [];
+  private readonly pending = new Set<Frame>();
   /** The file line of the last frame: predicts the next function line. */
   private prev: FileEntry | undefined;
   /** `prev` when the last function line was put first in its `next`: the file line paired there comes next. */
@@ -96,11 +96,10 @@ export class FrameFactory {
       // The characters around the name's end first: most misses differ there, before any call.
       if (src.charCodeAt(b + n) !== LPAREN || src.charCodeAt(b + n - 1) !== fn.charCodeAt(n - 1)) continue;
       if (!src.startsWith(fn, b)) continue;
-      // Beyond the most recent, only when the lookup would find the same name: no `(` in the arguments.
-      if (k > 0) {
-        if (findLast(src, LPAREN, b + n + 1, e - 1) >= 0) return false;
-        prev.next.use(p);
-      }
+      // Only when the lookup would find the same name: no `(` in the arguments (the search stops
+      // at the name's own at the latest).
+      if (src.lastIndexOf('(', e - 1) !== b + n) return false;
+      if (k > 0) prev.next.use(p);
       this.owner = prev;
       this.fnInfo = p;
       this.takeArgs(p, src, b + n + 1, e - 1);
@@ -276,9 +275,22 @@ export class FrameFactory {
     fe.loc = loc;
     fe.args = args;
     fe.frame = shared ? frame : undefined;
-    if (loc.needsRoot) this.pending.push(frame);
+    if (loc.needsRoot) this.pending.add(frame);
     return frame;
   }
+
+  /**
+   * The frame the same function and file lines give with other arguments: a copy (one engine
+   * operation for all fields) that waits for its repository path when the frame it copies does.
+   */
+  readonly withArgs = (frame: Frame, args: string): Frame => {
+    const copy = { ...frame };
+    copy.args = args;
+    copy.inlined = args === '...';
+    const pending = this.pending;
+    if (pending.size > 0 && pending.has(frame)) pending.add(copy);
+    return copy;
+  };
 
   /** Maps the files of frames seen before the repository root was learned from a later frame. */
   finish(): void {
@@ -286,8 +298,7 @@ export class FrameFactory {
       const repoFile = this.mapper.late(frame.file);
       if (repoFile !== undefined) frame.repoFile = repoFile;
     }
-    // Emptied in place: assigning a new array would discard compiled code that reads the field.
-    this.pending.length = 0;
+    this.pending.clear();
   }
 }
 

@@ -175,6 +175,26 @@ export class Lines {
     return true;
   }
 
+  /** Where the line after the current one starts in `text`. */
+  get nextStart(): number {
+    return this.pos;
+  }
+
+  /**
+   * Takes `count` lines of `text` at once, up to `end`, where the next line starts: what `count`
+   * calls of `next` would leave, for lines known to be plain (no prefix, no CR, not the last).
+   */
+  advance(end: number, count: number): void {
+    const text = this.text;
+    this.src = text;
+    this.raw = text.lastIndexOf('\n', end - 2) + 1;
+    this.b = this.raw;
+    this.e = end - 1;
+    this.partial = false;
+    this.pos = end;
+    this.no += count;
+  }
+
   /** Content of the current line as a string (for rare paths only). */
   content(): string {
     return this.src.slice(this.b, this.e);

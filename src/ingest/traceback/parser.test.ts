@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Failure, Goroutine } from '../../core/model.js';
+import { argsAtLevel } from './buckets.js';
 import { bucketGoroutines, parseFailures } from './index.js';
 
 const corpus = join(import.meta.dirname, '../../../test/traceback/corpus');
@@ -203,6 +204,14 @@ describe('buckets', () => {
     expect(anyValue.length).toBeLessThanOrEqual(anyPointer.length);
     expect(f.buckets).toEqual(anyPointer);
     expect(anyPointer[0]?.frames[0]?.function).toBe('example.com/shop/internal/worker.Serve');
+  });
+
+  it('ignores pointer-like and stale values at any-pointer, nothing at exact, everything at any-value', () => {
+    const args = '0xc000012345, 0x0?, 0x12, 0x80000, 0x7ffff, 0xABCDEF, {0x1, 0x2}, 0x';
+    expect(argsAtLevel(args, 'any-pointer')).toBe('*, *, 0x12, *, 0x7ffff, *, {0x1, 0x2}, 0x');
+    expect(argsAtLevel(args, 'exact')).toBe(args);
+    expect(argsAtLevel(args, 'any-value')).toBeUndefined();
+    expect(argsAtLevel(undefined, 'exact')).toBeUndefined();
   });
 });
 

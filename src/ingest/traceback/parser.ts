@@ -42,6 +42,8 @@ export interface ParserOptions {
   bare?: boolean;
   /** How deep this parse is nested in log fields; stacks inside stacks inside stacks are not followed. */
   nesting?: number;
+  /** Replay goroutines whose text repeats one read before (default); off, every line is parsed. */
+  replay?: boolean;
 }
 
 export class Parser {
@@ -61,7 +63,7 @@ export class Parser {
     private readonly opts: ParserOptions,
   ) {
     this.race = new RaceReader(ff);
-    this.stacks = new StackReader(ff, opts.bare === true);
+    this.stacks = new StackReader(ff, opts.bare === true, opts.replay !== false);
   }
 
   run(): Failure[] {

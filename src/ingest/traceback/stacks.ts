@@ -3,10 +3,12 @@ import type { Frame, Goroutine } from '../../core/model/failure.js';
 import type { FrameFactory } from './frames.js';
 import type { Lines } from './lines.js';
 import type { FuncInfo } from './paths.js';
+import { StackReplay } from './replay.js';
 import { find } from './scan.js';
 import { type GoroutineHeader, parseCreatedBy, parseGoroutineHeader } from './syntax.js';
 
 const TAB = 9;
+const LF = 10;
 
 type Created = ReturnType<typeof parseCreatedBy>;
 
@@ -22,13 +24,22 @@ export class StackReader {
   private lastCreated: { text: string; created: Created } | undefined;
   private readonly hdr: GoroutineHeader = { id: 0, state: '', waitMinutes: undefined, locked: false };
   private readonly intern: (s: string, b: number, e: number) => string;
+  /** Goroutines read before, replayed when their text repeats (none for logged stacks). */
+  private readonly replay: StackReplay | undefined;
+  /** The goroutine `read` is parsing line by line, to be recorded if it ends there with a blank line. */
+  private recording: Goroutine | undefined;
+  /** Where its stack starts in the text. */
+  private recordFrom = 0;
 
   constructor(
     private readonly ff: FrameFactory,
     /** Logged stacks (zap) print function names without arguments. */
     private readonly bare: boolean,
+    /** Replay repeated goroutines (tests turn it off to compare with the line parser alone). */
+    replay = true,
   ) {
     this.intern = (s, b, e) => ff.intern.string(s, b, e);
+    this.replay = replay && !bare ? new StackReplay() : undefined;
   }
 
   /** Whether a function or `created by` line is waiting for its file line (a cut frame at the end). */
@@ -112,6 +123,13 @@ export class StackReader {
    */
   read(L: Lines, into: Goroutine[]): boolean {
     this.taken = 0;
+    const stopped = this.readLines(L, into);
+    // A goroutine left to the parser's general dispatch may hold lines that are not its own.
+    this.recording = undefined;
+    return stopped;
+  }
+
+  private readLines(L: Lines, into: Goroutine[]): boolean {
     const ff = this.ff;
     for (;;) {
       const s = L.src;
@@ -145,10 +163,38 @@ export class StackReader {
           // Never a stack line (a space before any `(`): a header or not ours.
           if (!this.isHeader(s, b, e)) return true;
           this.open(into);
+          this.follow(L);
         } else if (!this.line(s, b, e, c)) return true;
         this.taken = L.no;
-      } else this.close(); // a blank line ends the goroutine
+      } else {
+        // A blank line ends the goroutine.
+        const g = this.recording;
+        if (g !== undefined && g === this.g && L.src === L.text && s.charCodeAt(L.raw) === LF)
+          this.replay?.record(s, this.recordFrom, L.raw, g);
+        this.close();
+      }
       if (!L.next()) return false;
+    }
+  }
+
+  /**
+   * After a header: replays the goroutine's stack when its text repeats one read before (L then on
+   * its last line), or has it read line by line and recorded.
+   */
+  private follow(L: Lines): void {
+    const replay = this.replay;
+    const g = this.g;
+    this.recording = undefined;
+    const text = L.text;
+    // Lines as they are in the text: no prefixes (they would be stripped), no CR.
+    if (replay === undefined || g === undefined || L.sticky !== undefined || L.src !== text) return;
+    const start = L.nextStart;
+    if (text.charCodeAt(start - 1) !== LF) return;
+    const end = replay.replay(text, start, g, this.ff.withArgs);
+    if (end >= 0) L.advance(end, replay.lines);
+    else {
+      this.recording = g;
+      this.recordFrom = start;
     }
   }
 
