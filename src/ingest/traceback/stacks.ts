@@ -5,7 +5,7 @@ import type { Lines } from './lines.js';
 import type { FuncInfo } from './paths.js';
 import { StackReplay } from './replay.js';
 import { find } from './scan.js';
-import { type GoroutineHeader, parseCreatedBy, parseGoroutineHeader } from './syntax.js';
+import { type GoroutineHeader, GoroutineHeaders, parseCreatedBy } from './syntax.js';
 
 const TAB = 9;
 const LF = 10;
@@ -23,6 +23,7 @@ export class StackReader {
   private pendCreated: Created | undefined;
   private lastCreated: { text: string; created: Created } | undefined;
   private readonly hdr: GoroutineHeader = { id: 0, state: '', waitMinutes: undefined, locked: false };
+  private readonly headers = new GoroutineHeaders();
   private readonly intern: (s: string, b: number, e: number) => string;
   /** Goroutines read before, replayed when their text repeats (none for logged stacks). */
   private readonly replay: StackReplay | undefined;
@@ -49,7 +50,7 @@ export class StackReader {
 
   /** Reads a `goroutine N [...]:` header; `open` then starts that goroutine. */
   isHeader(s: string, b: number, e: number): boolean {
-    return parseGoroutineHeader(s, b, e, this.hdr, this.intern);
+    return this.headers.read(s, b, e, this.hdr, this.intern);
   }
 
   open(into: Goroutine[]): void {

@@ -63,6 +63,46 @@ export function parseGoroutineHeader(
   return true;
 }
 
+/** Header texts after the id remembered at most: waits in minutes make a few hundred forms at worst. */
+const MAX_HEADER_FORMS = 512;
+
+/**
+ * Goroutine headers, each form parsed once: a dump repeats a few (`[chan receive]:`,
+ * `[select, 2 minutes]:`) under thousands of ids, so a header is its id and a lookup of the text
+ * after it. What `parseGoroutineHeader` reads depends on that text alone once the id is 1 to 15
+ * digits, so the lookup gives what parsing would.
+ */
+export class GoroutineHeaders {
+  private readonly forms = new Map<string, Omit<GoroutineHeader, 'id'>>();
+
+  read(
+    s: string,
+    b: number,
+    e: number,
+    out: GoroutineHeader,
+    intern: (s: string, b: number, e: number) => string,
+  ): boolean {
+    if (!s.startsWith('goroutine ', b)) return false;
+    let i = b + 10;
+    let id = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) id = id * 10 + c - 48;
+    if (i === b + 10 || i - b > 25 || i >= e) return false;
+    const rest = s.slice(i, e);
+    const form = this.forms.get(rest);
+    if (form === undefined) {
+      if (!parseGoroutineHeader(s, b, e, out, intern)) return false;
+      if (this.forms.size < MAX_HEADER_FORMS)
+        this.forms.set(rest, { state: out.state, waitMinutes: out.waitMinutes, locked: out.locked });
+      return true;
+    }
+    out.id = id;
+    out.state = form.state;
+    out.waitMinutes = form.waitMinutes;
+    out.locked = form.locked;
+    return true;
+  }
+}
+
 /** `rax    0x0`, `rflags 0x246`, `r10    0x7ffd...`: registers printed by GOTRACEBACK=crash and signal dumps. */
 export function isRegisterLine(s: string, b: number, e: number): boolean {
   let i = b;
