@@ -77,15 +77,30 @@ class ArgsIds {
   private older: string | undefined;
   private olderId = -1;
 
+  /** Ids of texts asked for again and again (a recorded goroutine's arguments), by text. */
+  private readonly known = new Map<string | undefined, number>();
+
   constructor(private readonly level: BucketLevel) {}
+
+  /** The id of a text that recurs: looked up, not compared at the level again. */
+  ofKnown(args: string | undefined): number {
+    let id = this.known.get(args);
+    if (id === undefined) {
+      id = this.atLevel(args);
+      this.known.set(args, id);
+    }
+    return id;
+  }
+
+  private atLevel(args: string | undefined): number {
+    const seen = argsAtLevel(args, this.level);
+    return seen === undefined ? 0 : this.ids.of(seen);
+  }
 
   of(args: string | undefined): number {
     if (this.recentId >= 0 && args === this.recent) return this.recentId;
     let id = this.olderId >= 0 && args === this.older ? this.olderId : -1;
-    if (id < 0) {
-      const seen = argsAtLevel(args, this.level);
-      id = seen === undefined ? 0 : this.ids.of(seen);
-    }
+    if (id < 0) id = this.atLevel(args);
     this.older = this.recent;
     this.olderId = this.recentId;
     this.recent = args;
@@ -108,7 +123,7 @@ interface Group {
  */
 class StackHasher {
   private readonly ids = new Ids();
-  private readonly args: ArgsIds;
+  readonly args: ArgsIds;
   private hashed = false;
   private lastArgs: string | undefined;
   private lastId = 0;
@@ -170,35 +185,82 @@ class StackHasher {
   }
 }
 
-export function bucketGoroutines(goroutines: Goroutine[], level: BucketLevel): GoroutineBucket[] {
-  const hasher = new StackHasher(level);
-  const groups = new Map<number, Group[]>();
-  const order: Group[] = [];
-  for (const g of goroutines) {
+/**
+ * A goroutine known to repeat another one (`from`) frame for frame but for arguments, with the
+ * argument texts it printed instead of `from`'s: `subs` holds pairs (from's text, its text), each
+ * once. The goroutine replay reads it so. It is equal to `from` at a level when its state is and
+ * each substitution is equal at the level: then it joins `from`'s group without being hashed.
+ */
+export interface Repeat {
+  from: Goroutine;
+  subs: readonly string[];
+}
+
+class Grouper {
+  private readonly hasher: StackHasher;
+  private readonly groups = new Map<number, Group[]>();
+  readonly order: Group[] = [];
+
+  constructor(level: BucketLevel) {
+    this.hasher = new StackHasher(level);
+  }
+
+  /** The group of g, found by hashing its stack (made when there is none). */
+  place(g: Goroutine): Group {
+    const hasher = this.hasher;
     const h = hasher.hash(g);
     const a1 = hasher.a1;
     const a2 = hasher.a2;
-    let list = groups.get(h);
+    let list = this.groups.get(h);
     if (list === undefined) {
       list = [];
-      groups.set(h, list);
+      this.groups.set(h, list);
     }
-    let group: Group | undefined;
     for (const x of list) {
       if (x.a1 === a1 && x.a2 === a2 && sameShape(x.first, g)) {
-        group = x;
-        break;
+        x.ids.push(g.id);
+        return x;
       }
     }
-    if (group !== undefined) group.ids.push(g.id);
-    else {
-      const made = { ids: [g.id], first: g, a1, a2 };
-      list.push(made);
-      order.push(made);
+    const made = { ids: [g.id], first: g, a1, a2 };
+    list.push(made);
+    this.order.push(made);
+    return made;
+  }
+
+  /** Whether g, repeating r.from, is equal to it at the level. */
+  repeats(g: Goroutine, r: Repeat): boolean {
+    const from = r.from;
+    if (g.state !== from.state || g.lockedToThread !== from.lockedToThread) return false;
+    const args = this.hasher.args;
+    const subs = r.subs;
+    for (let i = 0; i < subs.length; i += 2) {
+      if (args.of(subs[i + 1]) !== args.ofKnown(subs[i])) return false;
     }
+    return true;
+  }
+}
+
+export function bucketGoroutines(
+  goroutines: Goroutine[],
+  level: BucketLevel,
+  repeats?: ReadonlyMap<Goroutine, Repeat>,
+): GoroutineBucket[] {
+  const grouper = new Grouper(level);
+  // The group of each goroutine others were replayed from, once one of them was placed.
+  const groupOf = new Map<Goroutine, Group>();
+  for (const g of goroutines) {
+    const r = repeats?.get(g);
+    if (r === undefined || !grouper.repeats(g, r)) {
+      grouper.place(g);
+      continue;
+    }
+    const group = groupOf.get(r.from);
+    if (group !== undefined) group.ids.push(g.id);
+    else groupOf.set(r.from, grouper.place(g));
   }
   // Biggest groups first (in a leak they are the story); ties keep the order of the dump.
-  return order
+  return grouper.order
     .map(({ ids, first }) => ({ level, ids, state: first.state, frames: first.frames }))
     .sort((a, b) => b.ids.length - a.ids.length);
 }

@@ -1,7 +1,7 @@
 /** A failure under construction while the parser reads its lines, and how it becomes a Failure record. */
 import { type FailureClass, SCHEMA_VERSION } from '../../core/model/common.js';
 import type { Failure, Frame, Goroutine, PanicLink, RaceReport } from '../../core/model/failure.js';
-import { type BucketLevel, bucketGoroutines } from './buckets.js';
+import { type BucketLevel, bucketGoroutines, type Repeat } from './buckets.js';
 import { classifyChain, classifyFatal } from './classify.js';
 import { signatureOf } from './signature.js';
 
@@ -75,7 +75,7 @@ export class FailureBuilder {
     }
   }
 
-  build(artifact: string, levels: readonly BucketLevel[]): Failure {
+  build(artifact: string, levels: readonly BucketLevel[], repeats?: ReadonlyMap<Goroutine, Repeat>): Failure {
     const cls = this.classify();
     const message =
       this.kind === 'fatal' && this.fatal !== undefined
@@ -98,7 +98,7 @@ export class FailureBuilder {
       goroutines: this.goroutines,
       crashedGoroutineId: crashed,
       races: this.races,
-      buckets: levels.flatMap((level) => bucketGoroutines(this.goroutines, level)),
+      buckets: levels.flatMap((level) => bucketGoroutines(this.goroutines, level, repeats)),
       goVersion: undefined,
       source: { artifact, startLine: this.startLine, endLine: this.endLine },
       truncated: this.truncated,

@@ -145,8 +145,9 @@ export class Lines {
     const sticky = this.sticky;
     if (sticky !== undefined && text.startsWith(sticky, b)) b += sticky.length;
     const c = text.charCodeAt(b);
-    // Fast path: stack lines start with a tab or a lowercase letter, which no prefix does.
-    this.b = c === 9 || (c >= 97 && c <= 122 && c !== 115) ? b : stripPrefixes(text, b, end);
+    // Fast path: stack lines start with a tab or a lowercase letter, which no prefix does, and a
+    // blank line has nothing to strip.
+    this.b = c === 9 || (c >= 97 && c <= 122 && c !== 115) || b === end ? b : stripPrefixes(text, b, end);
     if (this.b - 9 >= start && text.startsWith(' P ', this.b - 3) && isCriTag(text, this.b - 9))
       this.joinPartial();
     return true;

@@ -314,7 +314,8 @@ export class Parser {
       if (f.kind === 'dump') cur.goroutines.push(...f.goroutines);
       else this.out.push({ ...f, source: { ...f.source, startLine: no, endLine: no } });
     }
-    if (cur.goroutines.length > 0) this.out.push(cur.build(this.opts.artifact, this.opts.levels));
+    if (cur.goroutines.length > 0)
+      this.out.push(cur.build(this.opts.artifact, this.opts.levels, this.stacks.repeats));
     this.prefaceLine = 0;
     return true;
   }
@@ -329,7 +330,7 @@ export class Parser {
     if (this.stacks.pending) cur.truncated = true;
     if (eof && cur.kind === 'panic' && cur.goroutines.length === 0) cur.truncated = true;
     this.stacks.close();
-    this.out.push(cur.build(this.opts.artifact, this.opts.levels));
+    this.out.push(cur.build(this.opts.artifact, this.opts.levels, this.stacks.repeats));
     this.cur = undefined;
     this.mode = Mode.Idle;
     this.noise = 0;

@@ -16,7 +16,9 @@ const pool = readFileSync(join(corpus, 'pool.txt'), 'utf8');
 
 function parse(text: string, replay: boolean, modulePath?: string): Failure[] {
   const ff = new FrameFactory(new PathMapper({ modulePath }));
-  const failures = new Parser(new Lines(text), ff, { artifact: 'x', levels: ['any-pointer'], replay }).run();
+  // Every level: replayed goroutines are grouped from what replay read (see buckets.ts, Repeat).
+  const levels = ['exact', 'any-pointer', 'any-value'] as const;
+  const failures = new Parser(new Lines(text), ff, { artifact: 'x', levels, replay }).run();
   ff.finish();
   return failures;
 }
@@ -109,6 +111,38 @@ describe('goroutine replay', () => {
       '0xc000050000, 0x0?',
       '...',
     ]);
+    same(text);
+  });
+
+  it('groups a replayed goroutine with the one it repeats only when state and arguments agree at the level', () => {
+    const g = (id: number, state: string, a: string, b: string): string =>
+      [
+        `goroutine ${id} [${state}]:`,
+        `main.leaf(${a})`,
+        '\t/app/main.go:31 +0xbb',
+        `main.mid(${a}, ${b})`,
+        '\t/app/main.go:40 +0x25',
+        `main.top(${b})`,
+        '\t/app/main.go:50 +0x25',
+        '',
+      ].join('\n');
+    const text = [
+      g(1, 'running', '0x1', '0x2'),
+      g(2, 'chan receive', '0xc000010000', '0x0?'),
+      g(3, 'chan receive', '0xc000020000', '0x1?'), // equal to 2 but for pointers and stale values
+      g(4, 'select', '0xc000030000', '0x2?'), // another state
+      g(5, 'chan receive', '0xc000040000', '0x7'), // a value any-pointer compares
+      g(6, 'chan receive', '0xc000020000', '0x1?'), // exactly 3
+      g(7, 'chan receive, 3 minutes', '0x1', '0x2'), // minutes are not part of the state
+    ].join('\n');
+    // 1 opens the dump, 2 is recorded, 3 to 6 repeat it (7, the last, has no blank line after it).
+    expect(replayed(text)).toBe(4);
+    const [dump] = parse(text, true);
+    const groups = (level: string) =>
+      dump?.buckets.filter((b) => b.level === level && b.ids.some((id) => id > 1)).map((b) => b.ids.sort());
+    expect(groups('exact')).toEqual([[3, 6], [2], [4], [5], [7]]);
+    expect(groups('any-pointer')).toEqual([[2, 3, 6], [4], [5], [7]]);
+    expect(groups('any-value')).toEqual([[2, 3, 5, 6, 7], [4]]);
     same(text);
   });
 });

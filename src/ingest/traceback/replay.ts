@@ -11,6 +11,7 @@
  * leaves the trie anywhere is parsed line by line from its start, as if there were no trie.
  */
 import type { Frame, Goroutine } from '../../core/model/failure.js';
+import type { Repeat } from './buckets.js';
 
 const LF = 10;
 const TAB = 9;
@@ -22,6 +23,8 @@ const MAX_BRANCHES = 32;
 
 /** The goroutine whose path ends at a step, as recorded: its frames and its tail lines, parsed. */
 interface Ending {
+  /** The goroutine itself. */
+  from: Goroutine;
   /** Its frames (with the arguments it printed). */
   frames: Frame[];
   /** Lines of the goroutine's stack (every frame's two, then elision and `created by`). */
@@ -88,6 +91,17 @@ class Branches {
   }
 }
 
+/** Distinct substitutions a replayed goroutine may carry and still be grouped without hashing. */
+const MAX_SUBSTITUTIONS = 4;
+
+/** `subs` with the pair (was, now) added unless there; undefined when that makes too many. */
+function substitute(subs: string[], was: string, now: string): string[] | undefined {
+  for (let i = 0; i < subs.length; i += 2) if (subs[i] === was && subs[i + 1] === now) return subs;
+  if (subs.length === 2 * MAX_SUBSTITUTIONS) return undefined;
+  subs.push(was, now);
+  return subs;
+}
+
 /** Makes a frame like `frame` but for its arguments (the frame factory's, so late path mapping sees it). */
 export type WithArgs = (frame: Frame, args: string) => Frame;
 
@@ -108,6 +122,11 @@ export class StackReplay {
   private readonly bounds: number[] = [];
   /** Lines the last successful `replay` took. */
   lines = 0;
+  /**
+   * What the last successful `replay` read: the recorded goroutine it repeats and the argument
+   * texts it substitutes; undefined when it substitutes more than MAX_SUBSTITUTIONS distinct ones.
+   */
+  repeat: Repeat | undefined;
 
   /**
    * Reads the goroutine stack starting at `start` of `text` into `g` when it spells a recorded path
@@ -155,6 +174,8 @@ export class StackReplay {
     // register): one string for each of the last two texts.
     let last = '';
     let before = '';
+    // The substitutions (recorded text, this goroutine's), for grouping goroutines without hashing.
+    let subs: string[] | undefined = [];
     for (let k = 0; k < n; k++) {
       const recorded = frames[k] as Frame;
       const b = bounds[2 * k] as number;
@@ -173,6 +194,7 @@ export class StackReplay {
         before = last;
         last = args;
       }
+      if (subs !== undefined) subs = substitute(subs, same, args);
       frames[k] = withArgs(recorded, args);
     }
     g.frames = frames;
@@ -180,6 +202,7 @@ export class StackReplay {
     g.stackUnavailable = end.stackUnavailable;
     g.createdBy = end.createdBy;
     this.lines = end.lines;
+    this.repeat = subs === undefined ? undefined : { from: end.from, subs };
     return p;
   }
 
@@ -231,6 +254,7 @@ export class StackReplay {
           next: new Branches(),
           end: last
             ? {
+                from: g,
                 frames: g.frames,
                 lines,
                 framesElided: g.framesElided,

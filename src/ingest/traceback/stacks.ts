@@ -1,5 +1,6 @@
 /** Reads goroutine stacks line by line: headers, function and file lines, `created by`, elision. */
 import type { Frame, Goroutine } from '../../core/model/failure.js';
+import type { Repeat } from './buckets.js';
 import type { FrameFactory } from './frames.js';
 import type { Lines } from './lines.js';
 import type { FuncInfo } from './paths.js';
@@ -31,6 +32,8 @@ export class StackReader {
   private recording: Goroutine | undefined;
   /** Where its stack starts in the text. */
   private recordFrom = 0;
+  /** Replayed goroutines: which recorded one each repeats (bucketing groups them without hashing). */
+  readonly repeats = new Map<Goroutine, Repeat>();
 
   constructor(
     private readonly ff: FrameFactory,
@@ -192,8 +195,10 @@ export class StackReader {
     const start = L.nextStart;
     if (text.charCodeAt(start - 1) !== LF) return;
     const end = replay.replay(text, start, g, this.ff.withArgs);
-    if (end >= 0) L.advance(end, replay.lines);
-    else {
+    if (end >= 0) {
+      L.advance(end, replay.lines);
+      if (replay.repeat !== undefined) this.repeats.set(g, replay.repeat);
+    } else {
       this.recording = g;
       this.recordFrom = start;
     }
