@@ -46,12 +46,20 @@ interface Step {
   end: Ending | undefined;
 }
 
-/** The first index at which a and b differ (the shorter one's length when one starts the other). */
+/**
+ * The first index at which a and b differ (the shorter one's length when one starts the other),
+ * by halving the length of a shared prefix compared whole: a few native comparisons instead of a
+ * loop per character the engine would compile for a function run only while recording.
+ */
 function firstDifference(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let k = 0;
-  while (k < n && a.charCodeAt(k) === b.charCodeAt(k)) k++;
-  return k;
+  let lo = 0; // a and b agree before lo
+  let hi = Math.min(a.length, b.length); // and the answer is at most hi
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (a.slice(lo, mid) === b.slice(lo, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
@@ -64,7 +72,7 @@ class Branches {
   /** Where the steps first differ, from their start; -1 while there is at most one. */
   private at = -1;
   /** The steps by their character at `at` (modulo 128: a shared slot only costs a comparison). */
-  private readonly by: Step[][] = [];
+  private readonly by: (Step[] | undefined)[] = [];
   /** Steps too short to have a character at `at`: candidates whatever the text holds there. */
   private loose: Step[] = [];
 
@@ -84,22 +92,39 @@ class Branches {
     all.push(step);
     if (this.at < 0) return;
     const at = this.at;
-    this.by.length = 0;
-    this.loose = all.filter((s) => s.text.length <= at);
-    for (let c = 0; c < 128; c++) this.by.push(this.loose.slice());
-    for (const s of all) if (s.text.length > at) (this.by[s.text.charCodeAt(at) & 127] as Step[]).unshift(s);
+    const by = this.by;
+    const loose = all.filter((s) => s.text.length <= at);
+    by.length = 0;
+    this.loose = loose;
+    // Only characters some step has get a slot; the others read as `loose`.
+    for (const s of all) {
+      if (s.text.length <= at) continue;
+      const c = s.text.charCodeAt(at) & 127;
+      let slot = by[c];
+      if (slot === undefined) {
+        slot = loose.slice();
+        by[c] = slot;
+      }
+      slot.unshift(s);
+    }
   }
 }
 
 /** Distinct substitutions a replayed goroutine may carry and still be grouped without hashing. */
 const MAX_SUBSTITUTIONS = 4;
 
-/** `subs` with the pair (was, now) added unless there; undefined when that makes too many. */
-function substitute(subs: string[], was: string, now: string): string[] | undefined {
+/** No substitutions: shared, never added to. */
+const NONE: readonly string[] = [];
+
+/**
+ * `subs` with the pair (was, now) added unless there; undefined when that makes too many. A new
+ * array sized for one pair first: most goroutines substitute one text (their own pointer).
+ */
+function substitute(subs: readonly string[], was: string, now: string): readonly string[] | undefined {
+  if (subs === NONE) return [was, now];
   for (let i = 0; i < subs.length; i += 2) if (subs[i] === was && subs[i + 1] === now) return subs;
   if (subs.length === 2 * MAX_SUBSTITUTIONS) return undefined;
-  subs.push(was, now);
-  return subs;
+  return [...subs, was, now];
 }
 
 /** Makes a frame like `frame` but for its arguments (the frame factory's, so late path mapping sees it). */
@@ -175,7 +200,7 @@ export class StackReplay {
     let last = '';
     let before = '';
     // The substitutions (recorded text, this goroutine's), for grouping goroutines without hashing.
-    let subs: string[] | undefined = [];
+    let subs: readonly string[] | undefined = NONE;
     for (let k = 0; k < n; k++) {
       const recorded = frames[k] as Frame;
       const b = bounds[2 * k] as number;
