@@ -15,6 +15,20 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** `goroutine ` at b and the id's 1 to 15 digits: sets `out.id`, returns where the digits end, or -1. */
+function readId(s: string, b: number, e: number, out: GoroutineHeader): number {
+  if (!s.startsWith('goroutine ', b)) return -1;
+  let i = b + 10;
+  let id = 0;
+  while (i < e && isDigit(s.charCodeAt(i))) {
+    id = id * 10 + s.charCodeAt(i) - 48;
+    i++;
+  }
+  if (i === b + 10 || i - b - 10 > 15) return -1;
+  out.id = id;
+  return i;
+}
+
 /**
  * `goroutine 7 [chan receive, 5 minutes, locked to thread]:` and the Go 1.23+ form
  * `goroutine 7 gp=0xc000007a40 m=3 mp=0xc000180008 [running]:`. Fills `out` and returns true
@@ -27,15 +41,8 @@ export function parseGoroutineHeader(
   out: GoroutineHeader,
   intern: (s: string, b: number, e: number) => string,
 ): boolean {
-  if (!s.startsWith('goroutine ', b)) return false;
-  let i = b + 10;
-  let id = 0;
-  const first = i;
-  while (i < e && isDigit(s.charCodeAt(i))) {
-    id = id * 10 + s.charCodeAt(i) - 48;
-    i++;
-  }
-  if (i === first || i - first > 15 || s.charCodeAt(i) !== SPACE) return false;
+  const i = readId(s, b, e, out);
+  if (i < 0 || s.charCodeAt(i) !== SPACE) return false;
   const open = find(s, '[', i, e);
   if (open < 0) return false;
   let close = e - 1;
@@ -44,7 +51,6 @@ export function parseGoroutineHeader(
   // The state ends at the first `, ` (attributes follow) or the closing bracket.
   let comma = find(s, ', ', open, close);
   if (comma < 0) comma = close;
-  out.id = id;
   out.state = intern(s, open + 1, comma);
   out.waitMinutes = undefined;
   out.locked = false;
@@ -82,11 +88,8 @@ export class GoroutineHeaders {
     out: GoroutineHeader,
     intern: (s: string, b: number, e: number) => string,
   ): boolean {
-    if (!s.startsWith('goroutine ', b)) return false;
-    let i = b + 10;
-    let id = 0;
-    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) id = id * 10 + c - 48;
-    if (i === b + 10 || i - b > 25 || i >= e) return false;
+    const i = readId(s, b, e, out);
+    if (i < 0 || i >= e) return false;
     const rest = s.slice(i, e);
     const form = this.forms.get(rest);
     if (form === undefined) {
@@ -95,7 +98,6 @@ export class GoroutineHeaders {
         this.forms.set(rest, { state: out.state, waitMinutes: out.waitMinutes, locked: out.locked });
       return true;
     }
-    out.id = id;
     out.state = form.state;
     out.waitMinutes = form.waitMinutes;
     out.locked = form.locked;
