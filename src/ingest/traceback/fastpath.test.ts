@@ -63,6 +63,30 @@ describe('Lines.nextIs', () => {
   });
 });
 
+describe('Lines.advance', () => {
+  it('leaves what as many calls of next leave, for every run of plain lines in a dump', () => {
+    const starts = [0];
+    for (let i = pool.indexOf('\n'); i >= 0 && i < pool.length - 1; i = pool.indexOf('\n', i + 1))
+      starts.push(i + 1);
+    // From each line, take 1 to 4 lines at once (never the last line: advance is for lines known to end).
+    for (let from = 0; from + 1 < starts.length; from++) {
+      for (let count = 1; count <= 4 && from + count < starts.length; count++) {
+        const plain = new Lines(pool);
+        const fast = new Lines(pool);
+        for (let k = 0; k < from; k++) {
+          plain.next();
+          fast.next();
+        }
+        for (let k = 0; k < count; k++) plain.next();
+        const end = starts[from + count] as number;
+        const last = end - (starts[from + count - 1] as number);
+        fast.advance(end, count, last);
+        expect(state(fast)).toEqual(state(plain));
+      }
+    }
+  });
+});
+
 describe('parsing with the shortcuts', () => {
   it('gives the same records for CRLF and LF text (the shortcut only sees the latter)', () => {
     expect(parseFailures(pool.replaceAll('\n', '\r\n'), { artifact: 'x' })).toEqual(

@@ -182,13 +182,14 @@ export class Lines {
   }
 
   /**
-   * Takes `count` lines of `text` at once, up to `end`, where the next line starts: what `count`
-   * calls of `next` would leave, for lines known to be plain (no prefix, no CR, not the last).
+   * Takes `count` lines of `text` at once, up to `end`, where the next line starts, the last of them
+   * `lastLine` characters long with its newline: what `count` calls of `next` would leave, for
+   * lines known to be plain (no prefix, no CR, not the last).
    */
-  advance(end: number, count: number): void {
+  advance(end: number, count: number, lastLine: number): void {
     const text = this.text;
     this.src = text;
-    this.raw = text.lastIndexOf('\n', end - 2) + 1;
+    this.raw = end - lastLine;
     this.b = this.raw;
     this.e = end - 1;
     this.partial = false;

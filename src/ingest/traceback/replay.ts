@@ -29,6 +29,8 @@ interface Ending {
   frames: Frame[];
   /** Lines of the goroutine's stack (every frame's two, then elision and `created by`). */
   lines: number;
+  /** Characters of its last line, with the newline (within the last step's text). */
+  lastLine: number;
   framesElided: boolean;
   stackUnavailable: boolean;
   createdBy: Goroutine['createdBy'];
@@ -145,8 +147,9 @@ export class StackReplay {
   private readonly roots = new Branches();
   /** Argument bounds of the block being replayed: start and end of each frame's, in order. */
   private readonly bounds: number[] = [];
-  /** Lines the last successful `replay` took. */
+  /** Lines the last successful `replay` took, and the length of the last one with its newline. */
   lines = 0;
+  lastLine = 0;
   /**
    * What the last successful `replay` read: the recorded goroutine it repeats and the argument
    * texts it substitutes; undefined when it substitutes more than MAX_SUBSTITUTIONS distinct ones.
@@ -227,6 +230,7 @@ export class StackReplay {
     g.stackUnavailable = end.stackUnavailable;
     g.createdBy = end.createdBy;
     this.lines = end.lines;
+    this.lastLine = end.lastLine;
     this.repeat = subs === undefined ? undefined : { from: end.from, subs };
     return p;
   }
@@ -263,10 +267,10 @@ export class StackReplay {
     }
     if (p !== end || from === end) return;
     pieces.push(text.slice(from, end));
-    this.insert(pieces, g, lines);
+    this.insert(pieces, g, lines, end - (text.lastIndexOf('\n', end - 2) + 1));
   }
 
-  private insert(pieces: string[], g: Goroutine, lines: number): void {
+  private insert(pieces: string[], g: Goroutine, lines: number, lastLine: number): void {
     let steps = this.roots;
     for (let k = 0; k < pieces.length; k++) {
       const text = pieces[k] as string;
@@ -282,6 +286,7 @@ export class StackReplay {
                 from: g,
                 frames: g.frames,
                 lines,
+                lastLine,
                 framesElided: g.framesElided,
                 stackUnavailable: g.stackUnavailable,
                 createdBy: g.createdBy,

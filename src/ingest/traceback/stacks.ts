@@ -196,7 +196,7 @@ export class StackReader {
     if (text.charCodeAt(start - 1) !== LF) return;
     const end = replay.replay(text, start, g, this.ff.withArgs);
     if (end >= 0) {
-      L.advance(end, replay.lines);
+      L.advance(end, replay.lines, replay.lastLine);
       if (replay.repeat !== undefined) this.repeats.set(g, replay.repeat);
     } else {
       this.recording = g;
