@@ -21,19 +21,14 @@ const RPAREN = 41;
 /** Paths branching wider than this at one point are not recorded: each replay tries every branch. */
 const MAX_BRANCHES = 32;
 
-/** The goroutine whose path ends at a step, as recorded: its frames and its tail lines, parsed. */
+/** The goroutine whose path ends at a step, as recorded (its frames, elision and creator, parsed). */
 interface Ending {
   /** The goroutine itself. */
   from: Goroutine;
-  /** Its frames (with the arguments it printed). */
-  frames: Frame[];
   /** Lines of the goroutine's stack (every frame's two, then elision and `created by`). */
   lines: number;
   /** Characters of its last line, with the newline (within the last step's text). */
   lastLine: number;
-  framesElided: boolean;
-  stackUnavailable: boolean;
-  createdBy: Goroutine['createdBy'];
 }
 
 interface Step {
@@ -197,7 +192,8 @@ export class StackReplay {
       steps = step.next;
     }
     // The recorded frames, each replaced by a copy with this goroutine's arguments where they differ.
-    const frames = end.frames.slice();
+    const from = end.from;
+    const frames = from.frames.slice();
     // Frames of one goroutine mostly print the same arguments (a pointer passed down, a stale
     // register): one string for each of the last two texts.
     let last = '';
@@ -226,12 +222,12 @@ export class StackReplay {
       frames[k] = withArgs(recorded, args);
     }
     g.frames = frames;
-    g.framesElided = end.framesElided;
-    g.stackUnavailable = end.stackUnavailable;
-    g.createdBy = end.createdBy;
+    g.framesElided = from.framesElided;
+    g.stackUnavailable = from.stackUnavailable;
+    g.createdBy = from.createdBy;
     this.lines = end.lines;
     this.lastLine = end.lastLine;
-    this.repeat = subs === undefined ? undefined : { from: end.from, subs };
+    this.repeat = subs === undefined ? undefined : { from, subs };
     return p;
   }
 
@@ -281,17 +277,7 @@ export class StackReplay {
         step = {
           text,
           next: new Branches(),
-          end: last
-            ? {
-                from: g,
-                frames: g.frames,
-                lines,
-                lastLine,
-                framesElided: g.framesElided,
-                stackUnavailable: g.stackUnavailable,
-                createdBy: g.createdBy,
-              }
-            : undefined,
+          end: last ? { from: g, lines, lastLine } : undefined,
         };
         steps.add(step);
       }

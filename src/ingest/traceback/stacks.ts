@@ -24,8 +24,7 @@ export class StackReader {
   private pendCreated: Created | undefined;
   private lastCreated: { text: string; created: Created } | undefined;
   private readonly hdr: GoroutineHeader = { id: 0, state: '', waitMinutes: undefined, locked: false };
-  private readonly headers = new GoroutineHeaders();
-  private readonly intern: (s: string, b: number, e: number) => string;
+  private readonly headers: GoroutineHeaders;
   /** Goroutines read before, replayed when their text repeats (none for logged stacks). */
   private readonly replay: StackReplay | undefined;
   /** The goroutine `read` is parsing line by line, to be recorded if it ends there with a blank line. */
@@ -42,7 +41,7 @@ export class StackReader {
     /** Replay repeated goroutines (tests turn it off to compare with the line parser alone). */
     replay = true,
   ) {
-    this.intern = (s, b, e) => ff.intern.string(s, b, e);
+    this.headers = new GoroutineHeaders((s, b, e) => ff.intern.string(s, b, e));
     this.replay = replay && !bare ? new StackReplay() : undefined;
   }
 
@@ -53,7 +52,7 @@ export class StackReader {
 
   /** Reads a `goroutine N [...]:` header; `open` then starts that goroutine. */
   isHeader(s: string, b: number, e: number): boolean {
-    return this.headers.read(s, b, e, this.hdr, this.intern);
+    return this.headers.read(s, b, e, this.hdr);
   }
 
   open(into: Goroutine[]): void {

@@ -13,7 +13,7 @@ function parsed(line: string): GoroutineHeader | false {
 
 function cached(headers: GoroutineHeaders, line: string): GoroutineHeader | false {
   const out = blank();
-  return headers.read(line, 0, line.length, out, intern) && out;
+  return headers.read(line, 0, line.length, out) && out;
 }
 
 const ids = fc.oneof(fc.nat(), fc.constantFrom('', '0', '1234567890123456', '99999999999999999999'));
@@ -39,7 +39,7 @@ describe('GoroutineHeaders', () => {
   it('reads every line as parseGoroutineHeader does, the first time and from its cache', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(ids, rests), { minLength: 1, maxLength: 12 }), (lines) => {
-        const headers = new GoroutineHeaders();
+        const headers = new GoroutineHeaders(intern);
         for (const [id, rest] of [...lines, ...lines]) {
           const line = `goroutine ${id}${rest}`;
           expect(cached(headers, line)).toEqual(parsed(line));
@@ -50,7 +50,7 @@ describe('GoroutineHeaders', () => {
   });
 
   it('gives each id its own number with the form shared', () => {
-    const headers = new GoroutineHeaders();
+    const headers = new GoroutineHeaders(intern);
     expect(cached(headers, 'goroutine 7 [chan receive, 5 minutes]:')).toEqual({
       id: 7,
       state: 'chan receive',

@@ -81,19 +81,17 @@ const MAX_HEADER_FORMS = 512;
 export class GoroutineHeaders {
   private readonly forms = new Map<string, Omit<GoroutineHeader, 'id'>>();
 
-  read(
-    s: string,
-    b: number,
-    e: number,
-    out: GoroutineHeader,
-    intern: (s: string, b: number, e: number) => string,
-  ): boolean {
+  /** `intern` shares the state strings, as for `parseGoroutineHeader`. */
+  constructor(private readonly intern: (s: string, b: number, e: number) => string) {}
+
+  /** Fills `out` and returns true when [b, e) of s is a goroutine header. */
+  read(s: string, b: number, e: number, out: GoroutineHeader): boolean {
     const i = readId(s, b, e, out);
     if (i < 0 || i >= e) return false;
     const rest = s.slice(i, e);
     const form = this.forms.get(rest);
     if (form === undefined) {
-      if (!parseGoroutineHeader(s, b, e, out, intern)) return false;
+      if (!parseGoroutineHeader(s, b, e, out, this.intern)) return false;
       if (this.forms.size < MAX_HEADER_FORMS)
         this.forms.set(rest, { state: out.state, waitMinutes: out.waitMinutes, locked: out.locked });
       return true;
